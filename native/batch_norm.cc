@@ -1,0 +1,155 @@
+// Batch normalization over the batch axis of x (N x C), Keras conventions:
+// biased batch variance, moving = moving * momentum + batch * (1 - momentum).
+//
+//   train:     xhat = (x - mean) / sqrt(var + eps);  y = gamma * xhat + beta
+//   inference: y = gamma * (x - moving_mean) / sqrt(moving_var + eps) + beta
+//   backward:  dx = invstd/N * (N*dxhat - sum(dxhat) - xhat*sum(dxhat*xhat)),
+//              dxhat = dy * gamma; dgamma = sum(dy*xhat); dbeta = sum(dy)
+#include <cmath>
+#include <vector>
+
+#include "common.h"
+
+namespace trainlab {
+namespace {
+
+// Per-column double accumulators, reused across calls: the column sums run
+// row by row so memory is read in order.
+thread_local std::vector<double> scratch_a;
+thread_local std::vector<double> scratch_b;
+
+void Zeroed(std::vector<double>& v, int64_t c) { v.assign(c, 0.0); }
+
+// batchNormForwardTrain(n, c, x, gamma, beta, epsilon, momentum,
+//   movingMean, movingVariance, mean, invStd, xhat, y)
+Napi::Value ForwardTrain(const Napi::CallbackInfo& info) {
+  const int64_t n = Int(info, 0);
+  const int64_t c = Int(info, 1);
+  const float* x = F32(info, 2);
+  const float* gamma = F32(info, 3);
+  const float* beta = F32(info, 4);
+  const double epsilon = Num(info, 5);
+  const double momentum = Num(info, 6);
+  float* moving_mean = F32(info, 7);
+  float* moving_var = F32(info, 8);
+  float* mean = F32(info, 9);
+  float* inv_std = F32(info, 10);
+  float* xhat = F32(info, 11);
+  float* y = F32(info, 12);
+
+  // Two passes (mean, then squared deviations) avoid the cancellation of
+  // E[x^2] - E[x]^2.
+  Zeroed(scratch_a, c);
+  for (int64_t i = 0; i < n; i++) {
+    const float* row = x + i * c;
+    for (int64_t j = 0; j < c; j++) scratch_a[j] += row[j];
+  }
+  for (int64_t j = 0; j < c; j++) scratch_a[j] /= double(n);
+  Zeroed(scratch_b, c);
+  for (int64_t i = 0; i < n; i++) {
+    const float* row = x + i * c;
+    for (int64_t j = 0; j < c; j++) {
+      const double d = row[j] - scratch_a[j];
+      scratch_b[j] += d * d;
+    }
+  }
+  for (int64_t j = 0; j < c; j++) {
+    const double variance = scratch_b[j] / double(n);
+    mean[j] = static_cast<float>(scratch_a[j]);
+    inv_std[j] = static_cast<float>(1.0 / std::sqrt(variance + epsilon));
+    moving_mean[j] = static_cast<float>(moving_mean[j] * momentum +
+                                        scratch_a[j] * (1 - momentum));
+    moving_var[j] = static_cast<float>(moving_var[j] * momentum +
+                                       variance * (1 - momentum));
+  }
+  for (int64_t i = 0; i < n; i++) {
+    const float* xr = x + i * c;
+    float* hr = xhat + i * c;
+    float* yr = y + i * c;
+    for (int64_t j = 0; j < c; j++) {
+      const float h = (xr[j] - mean[j]) * inv_std[j];
+      hr[j] = h;
+      yr[j] = gamma[j] * h + beta[j];
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// batchNormForwardInference(n, c, x, gamma, beta, epsilon,
+//   movingMean, movingVariance, y)
+Napi::Value ForwardInference(const Napi::CallbackInfo& info) {
+  const int64_t n = Int(info, 0);
+  const int64_t c = Int(info, 1);
+  const float* x = F32(info, 2);
+  const float* gamma = F32(info, 3);
+  const float* beta = F32(info, 4);
+  const double epsilon = Num(info, 5);
+  const float* moving_mean = F32(info, 6);
+  const float* moving_var = F32(info, 7);
+  float* y = F32(info, 8);
+  // Fold normalization and the affine transform into y = x * a + b.
+  std::vector<float> a(c), b(c);
+  for (int64_t j = 0; j < c; j++) {
+    const double rstd = 1.0 / std::sqrt(double(moving_var[j]) + epsilon);
+    a[j] = static_cast<float>(gamma[j] * rstd);
+    b[j] = static_cast<float>(beta[j] - gamma[j] * rstd * moving_mean[j]);
+  }
+  for (int64_t i = 0; i < n; i++) {
+    const float* xr = x + i * c;
+    float* yr = y + i * c;
+    for (int64_t j = 0; j < c; j++) yr[j] = xr[j] * a[j] + b[j];
+  }
+  return info.Env().Undefined();
+}
+
+// batchNormBackward(n, c, dy, xhat, gamma, invStd, dx, dgamma, dbeta)
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  const int64_t n = Int(info, 0);
+  const int64_t c = Int(info, 1);
+  const float* dy = F32(info, 2);
+  const float* xhat = F32(info, 3);
+  const float* gamma = F32(info, 4);
+  const float* inv_std = F32(info, 5);
+  float* dx = F32(info, 6);
+  float* dgamma = F32(info, 7);
+  float* dbeta = F32(info, 8);
+
+  Zeroed(scratch_a, c);  // sum(dy)
+  Zeroed(scratch_b, c);  // sum(dy * xhat)
+  for (int64_t i = 0; i < n; i++) {
+    const float* d = dy + i * c;
+    const float* h = xhat + i * c;
+    for (int64_t j = 0; j < c; j++) {
+      scratch_a[j] += d[j];
+      scratch_b[j] += double(d[j]) * h[j];
+    }
+  }
+  std::vector<float> k(c), mean_dy(c), mean_dyh(c);
+  for (int64_t j = 0; j < c; j++) {
+    dbeta[j] = static_cast<float>(scratch_a[j]);
+    dgamma[j] = static_cast<float>(scratch_b[j]);
+    k[j] = gamma[j] * inv_std[j];
+    mean_dy[j] = static_cast<float>(scratch_a[j] / double(n));
+    mean_dyh[j] = static_cast<float>(scratch_b[j] / double(n));
+  }
+  for (int64_t i = 0; i < n; i++) {
+    const float* d = dy + i * c;
+    const float* h = xhat + i * c;
+    float* out = dx + i * c;
+    for (int64_t j = 0; j < c; j++) {
+      out[j] = k[j] * (d[j] - mean_dy[j] - h[j] * mean_dyh[j]);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterBatchNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormForwardTrain", Napi::Function::New(env, ForwardTrain));
+  exports.Set("batchNormForwardInference",
+              Napi::Function::New(env, ForwardInference));
+  exports.Set("batchNormBackward", Napi::Function::New(env, Backward));
+}
+
+}  // namespace trainlab
