@@ -124,14 +124,16 @@ Napi::Value BiasActivationForward(const Napi::CallbackInfo& info) {
       BiasApply(n, c, z, bias, y, [](float v) { return std::tanh(v); });
       break;
     case kGelu:
+      // 1 + erf(x) is written as erfc(-x): no cancellation for negative x.
       BiasApply(n, c, z, bias, y, [](float v) {
-        return 0.5f * v * (1.0f + std::erf(v * kSqrtHalf));
+        return 0.5f * v * std::erfc(-v * kSqrtHalf);
       });
       break;
     case kGeluTanh:
+      // 0.5 (1 + tanh(u)) equals sigmoid(2u), which keeps its digits when
+      // tanh(u) is near -1.
       BiasApply(n, c, z, bias, y, [](float v) {
-        return 0.5f * v *
-               (1.0f + std::tanh(kGeluTanhC * (v + 0.044715f * v * v * v)));
+        return v * Sigmoid(2.0f * kGeluTanhC * (v + 0.044715f * v * v * v));
       });
       break;
     case kSwish:
@@ -195,15 +197,17 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
       break;
     case kGelu:
       Backward(size, z, y, dy, dz, [](float v, float) {
-        return 0.5f * (1.0f + std::erf(v * kSqrtHalf)) +
+        return 0.5f * std::erfc(-v * kSqrtHalf) +
                v * kInvSqrt2Pi * std::exp(-0.5f * v * v);
       });
       break;
     case kGeluTanh:
+      // With s = sigmoid(2u): 0.5 (1 + tanh u) = s and 1 - tanh^2 u =
+      // 4 s (1 - s), both free of cancellation for strongly negative u.
       Backward(size, z, y, dy, dz, [](float v, float) {
-        const float t = std::tanh(kGeluTanhC * (v + 0.044715f * v * v * v));
+        const float s = Sigmoid(2.0f * kGeluTanhC * (v + 0.044715f * v * v * v));
         const float du = kGeluTanhC * (1.0f + 3.0f * 0.044715f * v * v);
-        return 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du;
+        return s + 2.0f * v * s * (1.0f - s) * du;
       });
       break;
     case kSwish:

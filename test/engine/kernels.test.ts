@@ -148,14 +148,7 @@ function activationInputs(rng: Rng, size: number): Float32Array {
  * Known native-versus-reference discrepancies in activationBackward. Their
  * tests run as todo, so they report the difference without failing the suite.
  */
-const BACKWARD_DISCREPANCIES: Partial<Record<ActivationName, string>> = {
-  // At z = -5 the native derivative is -2.0e-6 against -1.5e-6, and for z
-  // below about -5.1 it is 0 against up to -5.5e-7, because native float32
-  // 1 + tanh(u) and 1 - tanh(u)^2 cancel when tanh(u) is near -1. The
-  // forward gelu and gelu_tanh cancel the same way but stay under 1e-7.
-  gelu_tanh:
-    "native gelu_tanh derivative loses its digits for z < -4 (float32 cancellation near tanh = -1)",
-};
+const BACKWARD_DISCREPANCIES: Partial<Record<ActivationName, string>> = {};
 
 for (const [name, kind] of ACTIVATIONS) {
   for (const withBias of [true, false]) {
