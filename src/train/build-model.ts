@@ -1,6 +1,6 @@
 /**
  * Builds the study's network from a run description: the hidden Dense stack
- * with the chosen initializer and activation, optional batch normalization
+ * with the chosen kernel initializer and activation, optional batch normalization
  * before or after each hidden activation, and the output layer (softmax over
  * classes, or one linear unit for regression).
  *
@@ -39,12 +39,13 @@ export function buildModel(
       }
     }
   });
+  // The output layer keeps Keras's default glorot_uniform, as in the
+  // reference study, where kernel_initializer is set on hidden layers only.
   const classification = config.dataset === "fashion-mnist";
   layers.push(
     new Dense({
       units: outputs,
       activation: classification ? "softmax" : "linear",
-      kernelInitializer: config.init,
       name: "output",
     }),
   );

@@ -48,7 +48,8 @@ export interface Callback {
 export interface Divergence {
   epoch: number;
   step: number;
-  loss: number;
+  /** "NaN", "Infinity" or "-Infinity", as text so JSON keeps it. */
+  loss: string;
 }
 
 /** The result of fit(): one entry per finished epoch. */

@@ -100,7 +100,7 @@ export function fit(
         gradNormCount++;
       }
       if (!Number.isFinite(stats.lossSum)) {
-        history.diverged = { epoch, step: step + 1, loss: stats.lossSum };
+        history.diverged = { epoch, step: step + 1, loss: String(stats.lossSum) };
         break;
       }
       if (callbacks.length > 0) {
