@@ -2,7 +2,7 @@
  * `trainlab train`: one training run from flags (and an optional run
  * description file), with a progress bar, an epoch table and a JSON record.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, DataError } from "../errors.js";
 import { ACTIVATION_IDS } from "../nn/activations.js";
@@ -63,6 +63,12 @@ Example (the reference study's default run):
 Options:
 ${formatOptions(TRAIN_OPTIONS)}`;
 
+/** Flags whose text is parsed into a run-description object. */
+const PARSED_FLAG_TO_KEY: Record<string, keyof RunConfig> = {
+  "lr-decay": "lrDecay",
+  "reduce-lr-on-plateau": "reduceLrOnPlateau",
+};
+
 /** Maps CLI flags onto run-description keys. */
 const FLAG_TO_KEY: Record<string, keyof RunConfig> = {
   dataset: "dataset",
@@ -104,7 +110,7 @@ export function runConfigFromFlags(values: OptionValues): RunConfig {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const [key = "", ...rest] = err.field.split(".");
-    const flag = Object.entries(FLAG_TO_KEY).find(([, k]) => k === key)?.[0];
+    const flag = Object.entries({ ...FLAG_TO_KEY, ...PARSED_FLAG_TO_KEY }).find(([, k]) => k === key)?.[0];
     if (!flag || values.config !== undefined && values[flag] === undefined) throw err;
     const field = rest.length > 0 ? `--${flag} ${rest.join(".")}` : `--${flag}`;
     throw new ConfigError(field, err.value, err.allowed);
@@ -112,6 +118,10 @@ export function runConfigFromFlags(values: OptionValues): RunConfig {
 }
 
 function buildRunConfig(values: OptionValues): RunConfig {
+  const dataDir = values["data-dir"];
+  if (dataDir !== undefined && !isDirectory(String(dataDir))) {
+    throw new ConfigError("--data-dir", dataDir, "an existing directory");
+  }
   const raw: Record<string, unknown> = values.config ? readRunFile(String(values.config)) : {};
   for (const [flag, key] of Object.entries(FLAG_TO_KEY)) {
     if (values[flag] !== undefined) raw[key] = values[flag];
@@ -212,4 +222,12 @@ function parsePlateau(text: string): unknown {
     ...(patience !== undefined ? { patience } : {}),
     ...(minLr !== undefined ? { minLr } : {}),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

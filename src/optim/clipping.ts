@@ -20,26 +20,30 @@ export interface ClipOptions {
 
 export const CLIP_OPTION_NAMES = ["clipvalue", "clipnorm", "global_clipnorm"] as const;
 
-/** Checks that at most one option is set and that it is a finite number > 0. */
-export function validateClipOptions(options: ClipOptions): void {
+/**
+ * Checks that at most one option is set and that it is a finite number > 0.
+ * `prefix` names the enclosing object in error fields (e.g. a study variant).
+ */
+export function validateClipOptions(options: ClipOptions, prefix = ""): void {
+  const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
   const set = (
     [
       ["clipvalue", options.clipvalue],
       ["clipnorm", options.clipnorm],
-      ["global_clipnorm", options.globalClipnorm],
+      ["globalClipnorm", options.globalClipnorm],
     ] as const
   ).filter(([, value]) => value !== undefined);
   if (set.length > 1) {
     const names = set.map(([name, value]) => `${name}=${value}`).join(", ");
     throw new ConfigError(
-      "clipping",
+      field("clipping"),
       names,
-      "at most one of clipvalue, clipnorm and global_clipnorm",
+      "at most one of clipvalue, clipnorm and globalClipnorm (global_clipnorm)",
     );
   }
   for (const [name, value] of set) {
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new ConfigError(name, value, "a finite number > 0");
+      throw new ConfigError(field(name), value, "a finite number > 0");
     }
   }
 }

@@ -154,7 +154,7 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
   for (const key of ["clipvalue", "clipnorm", "globalClipnorm"] as const) {
     if (raw[key] !== undefined) config[key] = raw[key] as number;
   }
-  validateClipOptions(config);
+  validateClipOptions(config, prefix);
   if (raw.loss !== undefined) config.loss = oneOf(raw.loss, LOSS_IDS, f("loss"));
   if (raw.maxTrainSamples !== undefined) {
     config.maxTrainSamples = integer(raw.maxTrainSamples, 1, f("maxTrainSamples"));
