@@ -13,10 +13,14 @@
 namespace trainlab {
 namespace {
 
-// Per-column double accumulators, reused across calls: the column sums run
-// row by row so memory is read in order.
+// Per-column accumulators and coefficients, reused across calls so a step
+// allocates nothing; the column sums run row by row so memory is read in
+// order.
 thread_local std::vector<double> scratch_a;
 thread_local std::vector<double> scratch_b;
+thread_local std::vector<float> scratch_f1;
+thread_local std::vector<float> scratch_f2;
+thread_local std::vector<float> scratch_f3;
 
 void Zeroed(std::vector<double>& v, int64_t c) { v.assign(c, 0.0); }
 
@@ -88,7 +92,10 @@ Napi::Value ForwardInference(const Napi::CallbackInfo& info) {
   const float* moving_var = F32(info, 7);
   float* y = F32(info, 8);
   // Fold normalization and the affine transform into y = x * a + b.
-  std::vector<float> a(c), b(c);
+  std::vector<float>& a = scratch_f1;
+  std::vector<float>& b = scratch_f2;
+  a.resize(c);
+  b.resize(c);
   for (int64_t j = 0; j < c; j++) {
     const double rstd = 1.0 / std::sqrt(double(moving_var[j]) + epsilon);
     a[j] = static_cast<float>(gamma[j] * rstd);
@@ -124,7 +131,12 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
       scratch_b[j] += double(d[j]) * h[j];
     }
   }
-  std::vector<float> k(c), mean_dy(c), mean_dyh(c);
+  std::vector<float>& k = scratch_f1;
+  std::vector<float>& mean_dy = scratch_f2;
+  std::vector<float>& mean_dyh = scratch_f3;
+  k.resize(c);
+  mean_dy.resize(c);
+  mean_dyh.resize(c);
   for (int64_t j = 0; j < c; j++) {
     dbeta[j] = static_cast<float>(scratch_a[j]);
     dgamma[j] = static_cast<float>(scratch_b[j]);
