@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common.h"
+#include "fast_math.h"
 #include "xoshiro.h"
 
 namespace trainlab {
@@ -31,11 +32,7 @@ constexpr float kSqrtHalf = 0.70710678118654752f;
 constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 constexpr float kGeluTanhC = 0.79788456080286536f;  // sqrt(2 / pi)
 
-inline float Sigmoid(float z) {
-  if (z >= 0) return 1.0f / (1.0f + std::exp(-z));
-  const float e = std::exp(z);
-  return e / (1.0f + e);
-}
+inline float Sigmoid(float z) { return FastSigmoid(z); }
 
 // Adds the bias (when present) and applies f elementwise. Templated on the
 // activation so the compiler inlines f and vectorizes the inner loop.
@@ -109,19 +106,19 @@ Napi::Value BiasActivationForward(const Napi::CallbackInfo& info) {
       break;
     case kElu:
       BiasApply(n, c, z, bias, y, [alpha](float v) {
-        return v > 0 ? v : alpha * std::expm1(v);
+        return v > 0 ? v : alpha * FastExpm1(v);
       });
       break;
     case kSelu:
       BiasApply(n, c, z, bias, y, [](float v) {
-        return v > 0 ? kSeluScale * v : kSeluScale * kSeluAlpha * std::expm1(v);
+        return v > 0 ? kSeluScale * v : kSeluScale * kSeluAlpha * FastExpm1(v);
       });
       break;
     case kSigmoid:
       BiasApply(n, c, z, bias, y, [](float v) { return Sigmoid(v); });
       break;
     case kTanh:
-      BiasApply(n, c, z, bias, y, [](float v) { return std::tanh(v); });
+      BiasApply(n, c, z, bias, y, [](float v) { return FastTanh(v); });
       break;
     case kGelu:
       // 1 + erf(x) is written as erfc(-x): no cancellation for negative x.
