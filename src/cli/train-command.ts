@@ -8,6 +8,7 @@ import { ConfigError, DataError } from "../errors.js";
 import { ACTIVATION_IDS } from "../nn/activations.js";
 import { INITIALIZER_IDS } from "../nn/initializers.js";
 import { OPTIMIZER_IDS } from "../optim/index.js";
+import { formatDiagnostics } from "../train/diagnostics.js";
 import { ProgressBar } from "../train/progress-bar.js";
 import { runTraining, type RunResult } from "../train/run.js";
 import { DATASET_IDS, RUN_DEFAULTS, validateRunConfig, type RunConfig } from "../train/run-config.js";
@@ -43,6 +44,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "seed", type: "integer", placeholder: "N", defaultText: "42", help: "seed for initialization, shuffling and noise" },
   { name: "max-train-samples", type: "integer", placeholder: "N", unit: "samples", help: "train on only the first N training rows" },
   { name: "evaluate-test", type: "boolean", help: "evaluate the test split with the best epoch's weights" },
+  { name: "diagnostics", type: "boolean", help: "print per-layer gradient norms, activation statistics and dead units each epoch" },
   { name: "backend", type: "string", placeholder: "NAME", defaultText: "auto", help: "engine: auto, native or reference" },
   { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "1", help: "OpenBLAS threads" },
   { name: "config", type: "string", placeholder: "FILE", help: "run description (JSON or YAML); flags override its fields" },
@@ -96,6 +98,7 @@ const FLAG_TO_KEY: Record<string, keyof RunConfig> = {
   seed: "seed",
   "max-train-samples": "maxTrainSamples",
   "evaluate-test": "evaluateTest",
+  diagnostics: "diagnostics",
   backend: "backend",
   threads: "threads",
 };
@@ -148,6 +151,7 @@ export async function trainCommand(argv: string[], logger: Logger): Promise<numb
     callbacks: [new ProgressBar(quietLogger)],
     log: quietLogger.info,
     warn: logger.warn,
+    onDiagnostics: (_epoch, layers) => formatDiagnostics(layers).forEach((line) => quietLogger.info(line)),
   });
   if (!values.quiet) printSummary(result, logger);
   if (jsonPath) writeFileAtomic(jsonPath, `${JSON.stringify(runRecord(result), null, 2)}\n`);
@@ -167,6 +171,7 @@ export function runRecord(result: RunResult): Record<string, unknown> {
     best: result.best,
     test: result.test,
     timeToTarget: result.timeToTarget,
+    diagnostics: result.diagnostics,
     totalSeconds: result.totalSeconds,
     warnings: result.warnings,
   };

@@ -66,6 +66,8 @@ export interface RunConfig {
   splitSeed?: number;
   /** Evaluate the test split with the weights of the best validation epoch. @default false */
   evaluateTest?: boolean;
+  /** Record per-layer gradient norms, activation statistics and dead units. @default false */
+  diagnostics?: boolean;
   /** @default "auto" */
   backend: BackendName;
   /** OpenBLAS threads. @default 1 */
@@ -98,7 +100,7 @@ const KEYS = new Set([
   "learningRate", "momentum", "nesterov", "beta1", "beta2", "rho", "epsilon",
   "clipvalue", "clipnorm", "globalClipnorm", "lrDecay", "reduceLrOnPlateau", "loss",
   "epochs", "batchSize", "validationSplit", "standardize", "seed", "maxTrainSamples",
-  "splitSeed", "evaluateTest",
+  "splitSeed", "evaluateTest", "diagnostics",
   "backend", "threads", "target",
 ]);
 
@@ -161,6 +163,7 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
   }
   if (raw.splitSeed !== undefined) config.splitSeed = integer(raw.splitSeed, 0, f("splitSeed"));
   if (raw.evaluateTest !== undefined) config.evaluateTest = bool(raw.evaluateTest, f("evaluateTest"));
+  if (raw.diagnostics !== undefined) config.diagnostics = bool(raw.diagnostics, f("diagnostics"));
   if (raw.lrDecay !== undefined) config.lrDecay = lrDecay(raw.lrDecay, f("lrDecay"));
   if (raw.reduceLrOnPlateau !== undefined) {
     config.reduceLrOnPlateau = plateau(raw.reduceLrOnPlateau, f("reduceLrOnPlateau"));

@@ -10,6 +10,7 @@ import { parseActivation } from "../nn/activations.js";
 import { parseInitializer } from "../nn/initializers.js";
 import type { EvaluateResult } from "../nn/sequential.js";
 import { buildModel, seluWarnings } from "./build-model.js";
+import { Diagnostics, gradientFlowWarning, type LayerDiagnostics } from "./diagnostics.js";
 import type { Callback, Divergence, EpochLogs } from "./callbacks.js";
 import { fit } from "./fit.js";
 import { ExponentialDecaySchedule, ReduceLrOnPlateau } from "./lr-callbacks.js";
@@ -47,12 +48,16 @@ export interface RunResult {
   /** Test metrics with the best epoch's weights, when evaluateTest is set. */
   test?: EvaluateResult;
   timeToTarget?: TimeToTarget;
+  /** Per-epoch, per-layer diagnostics, when the run asked for them. */
+  diagnostics?: LayerDiagnostics[][];
   warnings: string[];
 }
 
 export interface RunOptions {
   /** Progress and other observers. */
   callbacks?: Callback[];
+  /** Receives each epoch's layer diagnostics when config.diagnostics is set. */
+  onDiagnostics?: (epoch: number, layers: LayerDiagnostics[]) => void;
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
@@ -101,7 +106,22 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   const callbacks: Callback[] = [tracker];
   if (config.lrDecay) callbacks.push(new ExponentialDecaySchedule(config.lrDecay));
   if (config.reduceLrOnPlateau) callbacks.push(new ReduceLrOnPlateau(config.reduceLrOnPlateau));
+  let diagnostics: Diagnostics | undefined;
+  if (config.diagnostics) {
+    // The probe is the first 256 validation rows, so every epoch sees the same inputs.
+    const rows = Math.min(256, data.valid.count);
+    diagnostics = new Diagnostics({
+      probe: data.valid.x.subarray(0, rows * data.inputSize),
+      onEpoch: (epoch, layers) => {
+        options.onDiagnostics?.(epoch, layers);
+        const warning = gradientFlowWarning(layers);
+        if (warning) warnOnce(`epoch ${epoch}: ${warning}`);
+      },
+    });
+  }
+  // Observers come first so the epoch line prints before the diagnostics.
   callbacks.push(...(options.callbacks ?? []));
+  if (diagnostics) callbacks.push(diagnostics);
 
   const history = fit(model, data.train.x, data.train.y, {
     epochs: config.epochs,
@@ -136,6 +156,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
     best,
     test,
     timeToTarget,
+    diagnostics: diagnostics?.epochs,
     warnings,
   };
 }
