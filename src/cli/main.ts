@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "train one network and print its epochs",
     load: async () => (await import("./train-command.js")).trainCommand,
   },
+  study: { summary: "run a study (reference, quick or a file) and store every run", load: async () => (await import("./study-command.js")).studyCommand },
+  export: { summary: "write a study's runs and epochs as CSV and JSONL", load: async () => (await import("./export-command.js")).exportCommand },
   report: { summary: "write DIR/report.html from a study's stored results", load: async () => (await import("./report-command.js")).reportCommand },
   "show-data": { summary: "write a 5x5 grid of Fashion-MNIST training images as PNG", load: async () => (await import("./show-data-command.js")).showDataCommand },
 };

@@ -17,6 +17,8 @@ export interface MachineInfo {
   platform: string;
   blasCore?: string;
   blasConfig?: string;
+  /** OpenBLAS threads per run that the study requested (`--threads`). */
+  threads?: number;
 }
 
 /** One finished (or diverged, or failed) run of a study. */
@@ -39,6 +41,12 @@ export interface StudyRunRecord {
   best?: { epoch: number; logs: EpochLogs };
   test?: EvaluateResult;
   timeToTarget?: TimeToTarget;
+  /**
+   * The validation metric of a constant predictor on the same split: the
+   * majority-class accuracy, or the MSE of predicting the train mean. A run
+   * that does not beat it clearly has not learned.
+   */
+  baseline?: { metric: string; value: number };
   totalSeconds: number;
   /** Runs that trained at the same time as this one (1 = alone). */
   parallel: number;
