@@ -131,28 +131,54 @@ export class Dense extends Layer {
   }
 
   backward(dy: Float32Array, n: number, needInputGrad: boolean): Float32Array | null {
+    const dz = this.activationGrad(dy, n);
+    const fanIn = this.inputSize;
+    // dkernel = x^T . dz  (fan_in x units)
+    this.backend.gemm(true, false, fanIn, this.units, n, 1, this.x!, dz, 0, this.kernel.grad!);
+    // dbias = column sums of dz
+    if (this.bias) this.backend.columnSum(n, this.units, dz, this.bias.grad!);
+    return needInputGrad ? this.inputGrad(dz, n) : null;
+  }
+
+  /**
+   * The backward pass with plain SGD folded into the kernel product:
+   * kernel = kernel - lr * x^T . dz in one gemm (alpha -lr, beta 1), so the
+   * kernel gradient is never stored and no separate update pass runs.
+   */
+  override backwardAndUpdate(
+    dy: Float32Array,
+    n: number,
+    needInputGrad: boolean,
+    learningRate: number,
+  ): Float32Array | null {
+    const dz = this.activationGrad(dy, n);
+    // dx needs the kernel from before the step, so it comes first.
+    const dx = needInputGrad ? this.inputGrad(dz, n) : null;
+    this.backend.gemm(true, false, this.inputSize, this.units, n, -learningRate, this.x!, dz, 1, this.kernel.value);
+    if (this.bias) {
+      this.backend.columnSum(n, this.units, dz, this.bias.grad!);
+      this.backend.sgdUpdate(this.bias.value, this.bias.grad!, null, learningRate, 0, false);
+    }
+    return dx;
+  }
+
+  /** dz = dy * f'(z); a linear activation passes dy through unchanged. */
+  private activationGrad(dy: Float32Array, n: number): Float32Array {
     if (!this.x) throw new Error(`${this.name}: backward called before forward`);
     if (this.activation.id === "softmax" && !this.returnLogits) {
       throw new Error(`${this.name}: softmax backward is only supported fused with cross-entropy`);
     }
+    if (this.activation.kind === ActivationKind.linear) return dy;
     const b = this.buffers.get(n);
-    const fanIn = this.inputSize;
+    const noise = this.training ? this.rreluNoise : null;
+    this.backend.activationBackward(this.activation.kind, this.activation.alpha, n * this.units, b.z, b.y, dy, b.dz, noise);
+    return b.dz;
+  }
 
-    // dz = dy * f'(z); a linear activation passes dy through unchanged.
-    let dz = dy;
-    if (this.activation.kind !== ActivationKind.linear) {
-      const noise = this.training ? this.rreluNoise : null;
-      this.backend.activationBackward(this.activation.kind, this.activation.alpha, n * this.units, b.z, b.y, dy, b.dz, noise);
-      dz = b.dz;
-    }
-
-    // dkernel = x^T . dz  (fan_in x units)
-    this.backend.gemm(true, false, fanIn, this.units, n, 1, this.x, dz, 0, this.kernel.grad!);
-    // dbias = column sums of dz
-    if (this.bias) this.backend.columnSum(n, this.units, dz, this.bias.grad!);
-    if (!needInputGrad) return null;
-    // dx = dz . kernel^T  (N x fan_in)
-    this.backend.gemm(false, true, n, fanIn, this.units, 1, dz, this.kernel.value, 0, b.dx);
+  /** dx = dz . kernel^T  (N x fan_in) */
+  private inputGrad(dz: Float32Array, n: number): Float32Array {
+    const b = this.buffers.get(n);
+    this.backend.gemm(false, true, n, this.inputSize, this.units, 1, dz, this.kernel.value, 0, b.dx);
     return b.dx;
   }
 

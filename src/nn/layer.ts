@@ -55,6 +55,24 @@ export abstract class Layer {
     needInputGrad: boolean,
   ): Float32Array | null;
 
+  /**
+   * Backward pass fused with a plain SGD step (w -= lr * dw) on this layer's
+   * trainable weights; returns dL/dx computed with the weights from before
+   * the step. Layers whose update can be folded into a kernel override it.
+   */
+  backwardAndUpdate(
+    dy: Float32Array,
+    n: number,
+    needInputGrad: boolean,
+    learningRate: number,
+  ): Float32Array | null {
+    const dx = this.backward(dy, n, needInputGrad);
+    for (const w of this.weights) {
+      if (w.grad) this.backend.sgdUpdate(w.value, w.grad, null, learningRate, 0, false);
+    }
+    return dx;
+  }
+
   /** The layer's constructor options, as plain JSON. */
   abstract getConfig(): Record<string, unknown>;
 

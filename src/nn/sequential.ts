@@ -54,6 +54,11 @@ export class Sequential {
   loss: Loss | null = null;
   /** Set by a callback to end fit() after the current epoch, as in Keras. */
   stopTraining = false;
+  /**
+   * Let layers fold a plain SGD step into their backward kernels. The
+   * stored gradients are then stale, so observers that read them turn this off.
+   */
+  fuseUpdates = true;
   private outputGrad = new Map<number, Float32Array>();
 
   constructor(args: SequentialArgs) {
@@ -120,11 +125,17 @@ export class Sequential {
     const out = this.forward(x, n, true);
     const dOut = this.outputGradBuffer(n);
     loss.compute(this.backend, out, y, n, this.outputSize, dOut, stats);
+    const fusedRate = this.fuseUpdates ? optimizer.fusableLearningRate() : null;
     let grad: Float32Array | null = dOut;
     for (let i = this.layers.length - 1; i >= 0 && grad; i--) {
-      grad = this.layers[i]!.backward(grad, n, i > 0);
+      const layer = this.layers[i]!;
+      grad =
+        fusedRate === null
+          ? layer.backward(grad, n, i > 0)
+          : layer.backwardAndUpdate(grad, n, i > 0, fusedRate);
     }
-    optimizer.step(this.backend, this.parameters);
+    if (fusedRate === null) optimizer.step(this.backend, this.parameters);
+    else optimizer.countFusedStep();
   }
 
   /** Loss and metrics over a data set, in inference mode, in large batches. */

@@ -58,6 +58,20 @@ export abstract class Optimizer {
     this.update(backend, params.values, params.grads);
   }
 
+  /**
+   * The learning rate when this step is a plain w -= lr * g with nothing
+   * reading the gradients (no clipping, no norm tracking), so layers may
+   * fold it into their backward kernels; null otherwise.
+   */
+  fusableLearningRate(): number | null {
+    return null;
+  }
+
+  /** Counts a step whose update the layers applied themselves. */
+  countFusedStep(): void {
+    this.iterations++;
+  }
+
   /** Applies the update rule for step `this.iterations` (1-based). */
   protected abstract update(backend: Backend, w: Float32Array, g: Float32Array): void;
 

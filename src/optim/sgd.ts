@@ -11,6 +11,7 @@
  */
 import type { Backend } from "../engine/backend.js";
 import { ConfigError } from "../errors.js";
+import { clipsGradients } from "./clipping.js";
 import { Optimizer, type BaseOptimizerConfig } from "./optimizer.js";
 
 export interface SgdConfig extends BaseOptimizerConfig {
@@ -39,6 +40,11 @@ export class SGD extends Optimizer {
 
   build(size: number): void {
     this.velocity = this.momentum > 0 ? new Float32Array(size) : null;
+  }
+
+  override fusableLearningRate(): number | null {
+    const plain = this.momentum === 0 && !clipsGradients(this.clip) && !this.trackGradNorm;
+    return plain ? this.learningRate : null;
   }
 
   protected update(backend: Backend, w: Float32Array, g: Float32Array): void {

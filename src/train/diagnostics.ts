@@ -51,6 +51,8 @@ export class Diagnostics implements Callback {
 
   onTrainBegin(model: Sequential): void {
     this.model = model;
+    // Fused SGD steps never store the kernel gradients read here.
+    model.fuseUpdates = false;
   }
 
   onEpochBegin(): void {

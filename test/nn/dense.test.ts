@@ -115,6 +115,8 @@ for (const backendCase of BACKEND_CASES) {
 
     it("trainOnBatch loss and gradients match", () => {
       const model = fixtureModel(backendCase.backend());
+      // Fused SGD steps do not store gradients; this test reads them.
+      model.fuseUpdates = false;
       const stats = emptyStats();
       model.trainOnBatch(f32(fx.x), labels, N, stats);
       assertScalarClose(stats.lossSum / N, fx.loss, TOL, "trainOnBatch loss");
@@ -197,3 +199,20 @@ describe("Dense layer", () => {
     assert.throws(() => layer.backward(new Float32Array(N * CLASSES), N, true), /softmax backward/);
   });
 });
+
+for (const backendCase of BACKEND_CASES) {
+  describe(`fused SGD update on ${backendCase.name}`, { skip: backendCase.skip }, () => {
+    it("matches the unfused step", () => {
+      const [fused, plain] = [true, false].map((fuse) => {
+        const model = fixtureModel(backendCase.backend(), 0.1);
+        model.fuseUpdates = fuse;
+        model.trainOnBatch(f32(fx.x), labels, N, emptyStats());
+        return { weights: model.getWeights(), iterations: model.optimizer!.iterations };
+      });
+      assert.equal(fused!.iterations, 1);
+      fused!.weights.forEach((w, i) =>
+        assertClose(w, plain!.weights[i]!, TOL, `weight ${i} after one fused step`),
+      );
+    });
+  });
+}
