@@ -78,17 +78,24 @@ Napi::Value BiasActivationForward(const Napi::CallbackInfo& info) {
     uint32_t* state = U32(info, 8);
     const double lower = Num(info, 9);
     const double upper = Num(info, 10);
-    for (int64_t i = 0; i < n * c; i++) {
-      const float v = bias ? z[i] + bias[i % c] : z[i];
-      z[i] = v;
-      float slope = 1.0f;
-      if (v < 0) {
-        slope = static_cast<float>(lower + (upper - lower) *
-                                               XoshiroUniform(state));
+    // The state lives in a local copy so the compiler keeps it in registers.
+    uint32_t s[4] = {state[0], state[1], state[2], state[3]};
+    for (int64_t row = 0; row < n; row++) {
+      float* zr = z + row * c;
+      float* sr = slopes + row * c;
+      float* yr = y + row * c;
+      for (int64_t j = 0; j < c; j++) {
+        const float v = bias ? zr[j] + bias[j] : zr[j];
+        zr[j] = v;
+        float slope = 1.0f;
+        if (v < 0) {
+          slope = static_cast<float>(lower + (upper - lower) * XoshiroUniform(s));
+        }
+        sr[j] = slope;
+        yr[j] = v * slope;
       }
-      slopes[i] = slope;
-      y[i] = v * slope;
     }
+    for (int k = 0; k < 4; k++) state[k] = s[k];
     return info.Env().Undefined();
   }
 

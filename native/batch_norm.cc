@@ -44,25 +44,27 @@ Napi::Value ForwardTrain(const Napi::CallbackInfo& info) {
   // Two passes (mean, then squared deviations) avoid the cancellation of
   // E[x^2] - E[x]^2.
   Zeroed(scratch_a, c);
+  Zeroed(scratch_b, c);
+  double* __restrict sum = scratch_a.data();
+  double* __restrict sq = scratch_b.data();
   for (int64_t i = 0; i < n; i++) {
     const float* row = x + i * c;
-    for (int64_t j = 0; j < c; j++) scratch_a[j] += row[j];
+    for (int64_t j = 0; j < c; j++) sum[j] += row[j];
   }
-  for (int64_t j = 0; j < c; j++) scratch_a[j] /= double(n);
-  Zeroed(scratch_b, c);
+  for (int64_t j = 0; j < c; j++) sum[j] /= double(n);
   for (int64_t i = 0; i < n; i++) {
     const float* row = x + i * c;
     for (int64_t j = 0; j < c; j++) {
-      const double d = row[j] - scratch_a[j];
-      scratch_b[j] += d * d;
+      const double d = row[j] - sum[j];
+      sq[j] += d * d;
     }
   }
   for (int64_t j = 0; j < c; j++) {
-    const double variance = scratch_b[j] / double(n);
-    mean[j] = static_cast<float>(scratch_a[j]);
+    const double variance = sq[j] / double(n);
+    mean[j] = static_cast<float>(sum[j]);
     inv_std[j] = static_cast<float>(1.0 / std::sqrt(variance + epsilon));
     moving_mean[j] = static_cast<float>(moving_mean[j] * momentum +
-                                        scratch_a[j] * (1 - momentum));
+                                        sum[j] * (1 - momentum));
     moving_var[j] = static_cast<float>(moving_var[j] * momentum +
                                        variance * (1 - momentum));
   }
@@ -121,14 +123,16 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   float* dgamma = F32(info, 7);
   float* dbeta = F32(info, 8);
 
-  Zeroed(scratch_a, c);  // sum(dy)
-  Zeroed(scratch_b, c);  // sum(dy * xhat)
+  Zeroed(scratch_a, c);
+  Zeroed(scratch_b, c);
+  double* __restrict sum_dy = scratch_a.data();
+  double* __restrict sum_dyh = scratch_b.data();
   for (int64_t i = 0; i < n; i++) {
     const float* d = dy + i * c;
     const float* h = xhat + i * c;
     for (int64_t j = 0; j < c; j++) {
-      scratch_a[j] += d[j];
-      scratch_b[j] += double(d[j]) * h[j];
+      sum_dy[j] += d[j];
+      sum_dyh[j] += double(d[j]) * h[j];
     }
   }
   std::vector<float>& k = scratch_f1;
@@ -137,19 +141,22 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   k.resize(c);
   mean_dy.resize(c);
   mean_dyh.resize(c);
+  float* __restrict kp = k.data();
+  float* __restrict mdy = mean_dy.data();
+  float* __restrict mdyh = mean_dyh.data();
   for (int64_t j = 0; j < c; j++) {
-    dbeta[j] = static_cast<float>(scratch_a[j]);
-    dgamma[j] = static_cast<float>(scratch_b[j]);
-    k[j] = gamma[j] * inv_std[j];
-    mean_dy[j] = static_cast<float>(scratch_a[j] / double(n));
-    mean_dyh[j] = static_cast<float>(scratch_b[j] / double(n));
+    dbeta[j] = static_cast<float>(sum_dy[j]);
+    dgamma[j] = static_cast<float>(sum_dyh[j]);
+    kp[j] = gamma[j] * inv_std[j];
+    mdy[j] = static_cast<float>(sum_dy[j] / double(n));
+    mdyh[j] = static_cast<float>(sum_dyh[j] / double(n));
   }
   for (int64_t i = 0; i < n; i++) {
     const float* d = dy + i * c;
     const float* h = xhat + i * c;
     float* out = dx + i * c;
     for (int64_t j = 0; j < c; j++) {
-      out[j] = k[j] * (d[j] - mean_dy[j] - h[j] * mean_dyh[j]);
+      out[j] = kp[j] * (d[j] - mdy[j] - h[j] * mdyh[j]);
     }
   }
   return info.Env().Undefined();
