@@ -10,7 +10,8 @@
  *   standardized with train statistics, as every regression net needs.
  *
  * The raw data set is cached per process (a study loads it once), and only
- * one prepared variant is kept so memory stays at about two copies.
+ * one prepared variant is kept. Fashion-MNIST is standardized in place, so
+ * at most one float32 copy (219 MB) is alive at a time.
  */
 import { loadCaliforniaHousing } from "../data/california-housing.js";
 import { loadFashionMnist, FASHION_MNIST_CLASS_NAMES } from "../data/fashion-mnist.js";
@@ -72,21 +73,26 @@ async function prepareFashionMnist(config: RunConfig, log: (line: string) => voi
   const total = raw.trainLabels.length;
   const trainCount = Math.floor(total * (1 - config.validationSplit));
   const used = Math.min(trainCount, config.maxTrainSamples ?? trainCount);
-  let train: Split = {
+  const train: Split = {
     x: raw.trainImages.subarray(0, used * width),
     y: raw.trainLabels.subarray(0, used),
     count: used,
   };
-  let valid: Split = {
+  const valid: Split = {
     x: raw.trainImages.subarray(trainCount * width),
     y: raw.trainLabels.subarray(trainCount),
     count: total - trainCount,
   };
-  let test: Split = { x: raw.testImages, y: raw.testLabels, count: raw.testLabels.length };
+  const test: Split = { x: raw.testImages, y: raw.testLabels, count: raw.testLabels.length };
   let scaler: StandardScaler | undefined;
   if (config.standardize) {
-    const parts = standardizeParts({ train, valid, test }, width);
-    ({ scaler, train, valid, test } = parts);
+    // Standardize the loaded arrays in place rather than copying 219 MB:
+    // the cached raw data set is dropped, and the next unstandardized run
+    // reloads it (about 0.4 s).
+    rawCache = null;
+    scaler = new StandardScaler().fit(train.x, width);
+    scaler.transformInPlace(raw.trainImages);
+    scaler.transformInPlace(raw.testImages);
   }
   return {
     train, valid, test, scaler,
