@@ -49,13 +49,28 @@ export abstract class Optimizer {
 
   /** Clips, then applies one update to params.values. */
   step(backend: Backend, params: Parameters): void {
-    if (clipsGradients(this.clip)) {
+    let gradScale = 1;
+    const globalClipnorm = this.clip.globalClipnorm;
+    if (globalClipnorm !== undefined && this.foldsGradientScale) {
+      // Same result as scaling the gradients first, without that pass.
+      const norm = Math.sqrt(backend.sumSquares(params.grads));
+      this.lastGradNorm = norm;
+      if (norm > globalClipnorm) gradScale = globalClipnorm / norm;
+    } else if (clipsGradients(this.clip)) {
       this.lastGradNorm = clipGradients(backend, params.grads, params.gradViews, this.clip);
     } else if (this.trackGradNorm) {
       this.lastGradNorm = Math.sqrt(backend.sumSquares(params.grads));
     }
     this.iterations++;
-    this.update(backend, params.values, params.grads);
+    this.update(backend, params.values, params.grads, gradScale);
+  }
+
+  /**
+   * True when update() can apply a gradient scale itself (it enters the
+   * update linearly, as in SGD), so global clipping needs no separate pass.
+   */
+  protected get foldsGradientScale(): boolean {
+    return false;
   }
 
   /**
@@ -72,8 +87,16 @@ export abstract class Optimizer {
     this.iterations++;
   }
 
-  /** Applies the update rule for step `this.iterations` (1-based). */
-  protected abstract update(backend: Backend, w: Float32Array, g: Float32Array): void;
+  /**
+   * Applies the update rule for step `this.iterations` (1-based) to the
+   * gradient g times gradScale; gradScale is 1 unless foldsGradientScale.
+   */
+  protected abstract update(
+    backend: Backend,
+    w: Float32Array,
+    g: Float32Array,
+    gradScale: number,
+  ): void;
 
   /** The optimizer's options, as plain JSON with Keras names. */
   getConfig(): Record<string, unknown> {

@@ -47,8 +47,13 @@ export class SGD extends Optimizer {
     return plain ? this.learningRate : null;
   }
 
-  protected update(backend: Backend, w: Float32Array, g: Float32Array): void {
-    backend.sgdUpdate(w, g, this.velocity, this.learningRate, this.momentum, this.nesterov);
+  protected override get foldsGradientScale(): boolean {
+    return true;
+  }
+
+  protected update(backend: Backend, w: Float32Array, g: Float32Array, gradScale: number): void {
+    // The gradient enters SGD only through lr * g, so a clip scale folds into lr.
+    backend.sgdUpdate(w, g, this.velocity, this.learningRate * gradScale, this.momentum, this.nesterov);
   }
 
   override getConfig(): Record<string, unknown> {
