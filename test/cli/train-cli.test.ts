@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -266,5 +266,42 @@ describe("train runs", () => {
     assert.ok(rmse > 0, `test rmse ${rmse}`);
     assert.ok(rmse < 1.15, `test rmse ${rmse} is no better than predicting the mean`);
     assert.ok(Math.abs(rmse - Math.sqrt(mse)) < 1e-3, `rmse ${rmse} is not sqrt(mse ${mse})`);
+  });
+});
+
+describe("train --config", () => {
+  it("reads a YAML run description", () => {
+    const file = join(scratch, "run.yaml");
+    writeFileSync(file, "dataset: california-housing\nhidden: [8]\nepochs: 1\nactivation: elu:0.5\n");
+    const json = join(scratch, "config-run.json");
+    const result = runCli(["train", "--config", file, "--json", json, "--quiet"]);
+    assert.equal(result.status, 0, result.stderr);
+    const record = JSON.parse(readFileSync(json, "utf8"));
+    assert.deepEqual(record.config.hidden, [8]);
+    assert.equal(record.config.activation, "elu:0.5");
+  });
+
+  it("lets flags override the file", () => {
+    const file = join(scratch, "run.json");
+    writeFileSync(file, JSON.stringify({ dataset: "california-housing", hidden: [8], epochs: 3 }));
+    const json = join(scratch, "override-run.json");
+    const result = runCli(["train", "--config", file, "--epochs", "1", "--json", json, "--quiet"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(readFileSync(json, "utf8")).history.length, 1);
+  });
+
+  it("rejects an unknown key in one line", () => {
+    const file = join(scratch, "bad.yaml");
+    writeFileSync(file, "dataset: california-housing\nhiden: [8]\n");
+    const result = runCli(["train", "--config", file]);
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+    assert.match(result.stderr, /hiden/);
+  });
+
+  it("warns when selu cannot self-normalize", () => {
+    const result = runCli(["train", "--dataset", "california-housing", "--hidden", "8", "--epochs", "1", "--activation", "selu", "--quiet"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /lecun_normal/);
   });
 });
