@@ -6,7 +6,7 @@
  */
 import type { Backend } from "../src/engine/backend.js";
 import { createBackend } from "../src/engine/index.js";
-import { RUN_DEFAULTS } from "../src/train/run-config.js";
+import { validateRunConfig } from "../src/train/run-config.js";
 import {
   collectMachineInfo,
   contentionWarning,
@@ -283,7 +283,12 @@ export function printStepReport(report: StepReport, print: (text: string) => voi
   print(`Load average (1 min) at start ${report.machine.loadAverage[0]}, at end ${report.loadAverageAtEnd[0]}`);
   print(`${describeCpuAccounting(report.cpu)}\n`);
   print(formatStepTable(report));
-  print(`\nEstimated run times (median step x steps; \`trainlab train\` uses ${RUN_DEFAULTS.threads} thread by default):\n`);
+  const fashionThreads = validateRunConfig({}).threads;
+  const housingThreads = validateRunConfig({ dataset: "california-housing" }).threads;
+  print(
+    `\nEstimated run times (median step x steps; \`trainlab train\` uses ${fashionThreads} thread(s) ` +
+      `for Fashion-MNIST and ${housingThreads} for housing by default):\n`,
+  );
   print(formatEstimates(report));
   print("\nTargets (best thread setting of each model):\n");
   print(formatTargets(report.targets));

@@ -46,7 +46,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "evaluate-test", type: "boolean", help: "evaluate the test split with the best epoch's weights" },
   { name: "diagnostics", type: "boolean", help: "print per-layer gradient norms, activation statistics and dead units each epoch" },
   { name: "backend", type: "string", placeholder: "NAME", defaultText: "auto", help: "engine: auto, native or reference" },
-  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "1", help: "OpenBLAS threads" },
+  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "2 when the first layer has >= 1M multiply-adds per step (Fashion-MNIST), else 1", help: "OpenBLAS threads" },
   { name: "config", type: "string", placeholder: "FILE", help: "run description (JSON or YAML); flags override its fields" },
   { name: "json", type: "string", placeholder: "FILE", help: "write config, engine, per-epoch history and totals as JSON" },
   { name: "quiet", type: "boolean", help: "print only warnings and errors" },

@@ -48,7 +48,7 @@ export interface StudyRunOptions {
   datasets?: readonly string[];
   /** Only these variants (names must be in the definition). */
   variants?: readonly string[];
-  /** OpenBLAS threads of every run. @default each run's config (1) */
+  /** OpenBLAS threads of every run. @default each run's config, or 1 with parallel > 1 */
   threads?: number;
   /** Runs trained at once in worker processes. @default 1 */
   parallel?: number;
@@ -76,7 +76,8 @@ export async function runStudy(definition: StudyDefinition, options: StudyRunOpt
     repeats: options.repeats,
     datasets: options.datasets,
     variants: options.variants,
-    threads: options.threads,
+    // Parallel runs share the cores, so each gets one BLAS thread unless told otherwise.
+    threads: options.threads ?? (parallel > 1 ? 1 : undefined),
   });
   const { sink } = options;
   const warnings = new WarningDeduplicator(sink);

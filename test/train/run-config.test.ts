@@ -3,6 +3,7 @@
  * naming the field for each invalid value.
  */
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 
 import { ConfigError } from "../../src/errors.js";
@@ -22,8 +23,26 @@ const DEFAULTS = {
   standardize: false,
   seed: 42,
   backend: "auto",
-  threads: 1,
 };
+
+describe("default thread count", () => {
+  it("uses 2 threads for the Fashion-MNIST net", () => {
+    const expected = Math.min(2, availableParallelism());
+    assert.equal(validateRunConfig({}).threads, expected);
+  });
+
+  it("uses 1 thread for the housing net", () => {
+    assert.equal(validateRunConfig({ dataset: "california-housing" }).threads, 1);
+  });
+
+  it("uses 1 thread for a narrow first layer", () => {
+    assert.equal(validateRunConfig({ hidden: [30] }).threads, 1);
+  });
+
+  it("keeps an explicit thread count", () => {
+    assert.equal(validateRunConfig({ threads: 1 }).threads, 1);
+  });
+});
 
 describe("run config defaults", () => {
   const config = validateRunConfig({});
