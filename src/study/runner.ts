@@ -85,7 +85,10 @@ export async function runStudy(definition: StudyDefinition, options: StudyRunOpt
   const started = performance.now();
   try {
     store.acquireWriter();
-    const threads = options.threads ?? plan[0]?.config.threads;
+    // The machine records one thread count only when every run shares it;
+    // each run's engine record keeps its own.
+    const threadCounts = new Set(plan.map((run) => run.config.threads));
+    const threads = options.threads ?? (threadCounts.size === 1 ? [...threadCounts][0] : undefined);
     const machine = collectMachineInfo(threads);
     const studyJson = studyDefinitionJson(definition);
     if (options.repeats !== undefined) studyJson.repeats = options.repeats;
