@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   export: { summary: "write a study's runs and epochs as CSV and JSONL", load: async () => (await import("./export-command.js")).exportCommand },
   report: { summary: "write DIR/report.html from a study's stored results", load: async () => (await import("./report-command.js")).reportCommand },
   "show-data": { summary: "write a 5x5 grid of Fashion-MNIST training images as PNG", load: async () => (await import("./show-data-command.js")).showDataCommand },
+  predict: {
+    summary: "predict raw feature rows with a model saved by train --save-model",
+    load: async () => (await import("./predict-command.js")).predictCommand,
+  },
 };
 
 const USAGE = `Usage: trainlab <command> [options]

@@ -49,6 +49,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "2 when the first layer has >= 1M multiply-adds per step (Fashion-MNIST), else 1", help: "OpenBLAS threads" },
   { name: "config", type: "string", placeholder: "FILE", help: "run description (JSON or YAML); flags override its fields" },
   { name: "json", type: "string", placeholder: "FILE", help: "write config, engine, per-epoch history and totals as JSON" },
+  { name: "save-model", type: "string", placeholder: "FILE", help: "save the trained model with its input scaling, for `trainlab predict`" },
   { name: "quiet", type: "boolean", help: "print only warnings and errors" },
   { name: "help", type: "boolean", short: "h", help: "show this help" },
 ];
@@ -151,6 +152,7 @@ export async function trainCommand(argv: string[], logger: Logger): Promise<numb
     callbacks: [new ProgressBar(quietLogger)],
     log: quietLogger.info,
     warn: logger.warn,
+    saveModelPath: values["save-model"] === undefined ? undefined : String(values["save-model"]),
     onDiagnostics: (_epoch, layers) => formatDiagnostics(layers).forEach((line) => quietLogger.info(line)),
   });
   if (!values.quiet) printSummary(result, logger);

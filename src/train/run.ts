@@ -15,6 +15,7 @@ import type { Callback, Divergence, EpochLogs } from "./callbacks.js";
 import { fit } from "./fit.js";
 import { ExponentialDecaySchedule, ReduceLrOnPlateau } from "./lr-callbacks.js";
 import { prepareData } from "./prepare-data.js";
+import { saveModel } from "./saved-model.js";
 import type { RunConfig } from "./run-config.js";
 
 export interface EngineInfo {
@@ -56,6 +57,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Progress and other observers. */
   callbacks?: Callback[];
+  /** Writes the trained model with its input preprocessing to this file. */
+  saveModelPath?: string;
   /** Receives each epoch's layer diagnostics when config.diagnostics is set. */
   onDiagnostics?: (epoch: number, layers: LayerDiagnostics[]) => void;
   log?: (line: string) => void;
@@ -135,6 +138,18 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   if (config.evaluateTest && bestWeights) {
     model.setWeights(bestWeights);
     test = model.evaluate(data.test.x, data.test.y);
+  }
+
+  if (options.saveModelPath) {
+    saveModel({
+      path: options.saveModelPath,
+      config,
+      model,
+      // Fashion-MNIST pixels arrive as 0..255 and were scaled by 1/255.
+      inputScale: data.classification ? 1 / 255 : 1,
+      scaler: data.scaler,
+      classNames: data.classNames,
+    });
   }
 
   const blas = backend instanceof NativeBackend ? backend.blasInfo() : undefined;

@@ -305,3 +305,57 @@ describe("train --config", () => {
     assert.match(result.stderr, /lecun_normal/);
   });
 });
+
+describe("california-housing malformed files", () => {
+  const header = "-122.23,37.88,41.0,880.0,129.0,322.0,126.0,8.3252,452600.0";
+  const cases: [string, string, RegExp][] = [
+    ["wrong column count", "-122.23,37.88,41.0,880.0,129.0,322.0,126.0,8.3252", /cal_housing\.data:2:/],
+    ["non-numeric value", "-122.23,37.88,abc,880.0,129.0,322.0,126.0,8.3252,452600.0", /cal_housing\.data:2: column housingMedianAge/],
+    ["NaN value", "-122.23,37.88,NaN,880.0,129.0,322.0,126.0,8.3252,452600.0", /:2: column housingMedianAge/],
+    ["infinite value", "-122.23,37.88,Infinity,880.0,129.0,322.0,126.0,8.3252,452600.0", /:2: column housingMedianAge/],
+    ["zero households", "-122.23,37.88,41.0,880.0,129.0,322.0,0,8.3252,452600.0", /households/],
+  ];
+  for (const [label, badLine, pattern] of cases) {
+    it(`${label} exits 2 in one line`, () => {
+      const dataDir = mkdtempSync(join(scratch, "housing-"));
+      writeFileSync(join(dataDir, "cal_housing.data"), `${header}\n${badLine}\n`);
+      const result = runCli(["train", "--dataset", "california-housing", "--data-dir", dataDir, "--epochs", "1"]);
+      assert.equal(result.status, 2);
+      assert.equal(lines(result.stderr).length, 1, result.stderr);
+      assert.match(result.stderr, pattern);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    });
+  }
+
+  it("empty file exits 2 in one line", () => {
+    const dataDir = mkdtempSync(join(scratch, "housing-"));
+    writeFileSync(join(dataDir, "cal_housing.data"), "");
+    const result = runCli(["train", "--dataset", "california-housing", "--data-dir", dataDir, "--epochs", "1"]);
+    assert.equal(result.status, 2);
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+  });
+});
+
+describe("predict", () => {
+  it("predicts raw housing rows from a saved model", () => {
+    const model = join(scratch, "housing.model.json");
+    const trained = runCli(["train", "--dataset", "california-housing", "--hidden", "8", "--epochs", "1", "--quiet", "--save-model", model]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const input = join(scratch, "rows.csv");
+    writeFileSync(input, "MedInc,HouseAge,AveRooms,AveBedrms,Population,AveOccup,Latitude,Longitude\n8.3252,41,6.98413,1.02381,322,2.55556,37.88,-122.23\n");
+    const result = runCli(["predict", model, "--input", input, "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    const row = JSON.parse(lines(result.stdout)[0]!);
+    assert.equal(row.row, 1);
+    assert.ok(Number.isFinite(row.prediction));
+  });
+
+  it("rejects a row of the wrong width", () => {
+    const model = join(scratch, "housing.model.json");
+    const input = join(scratch, "short.csv");
+    writeFileSync(input, "1,2,3\n");
+    const result = runCli(["predict", model, "--input", input]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /line 1: 3 values, the model takes 8/);
+  });
+});
