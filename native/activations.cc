@@ -63,6 +63,7 @@ void Backward(int64_t size, const float* z, const float* y, const float* dy,
 // biasActivationForward(kind, alpha, n, c, z, bias|null, y,
 //                       slopes|null, rngState|null, lower, upper)
 Napi::Value BiasActivationForward(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int kind = static_cast<int>(Int(info, 0));
   const float alpha = static_cast<float>(Num(info, 1));
   const int64_t n = Int(info, 2);
@@ -152,6 +153,7 @@ Napi::Value BiasActivationForward(const Napi::CallbackInfo& info) {
 
 // activationBackward(kind, alpha, size, z, y, dy, dz, slopes|null)
 Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int kind = static_cast<int>(Int(info, 0));
   const float alpha = static_cast<float>(Num(info, 1));
   const int64_t size = Int(info, 2);

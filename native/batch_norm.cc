@@ -27,6 +27,7 @@ void Zeroed(std::vector<double>& v, int64_t c) { v.assign(c, 0.0); }
 // batchNormForwardTrain(n, c, x, gamma, beta, epsilon, momentum,
 //   movingMean, movingVariance, mean, invStd, xhat, y)
 Napi::Value ForwardTrain(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* x = F32(info, 2);
@@ -84,6 +85,7 @@ Napi::Value ForwardTrain(const Napi::CallbackInfo& info) {
 // batchNormForwardInference(n, c, x, gamma, beta, epsilon,
 //   movingMean, movingVariance, y)
 Napi::Value ForwardInference(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* x = F32(info, 2);
@@ -113,6 +115,7 @@ Napi::Value ForwardInference(const Napi::CallbackInfo& info) {
 
 // batchNormBackward(n, c, dy, xhat, gamma, invStd, dx, dgamma, dbeta)
 Napi::Value Backward(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* dy = F32(info, 2);

@@ -4,6 +4,7 @@
 // checked call would cost more than some kernels themselves at batch 32.
 #pragma once
 #include <napi.h>
+#include <xmmintrin.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,23 @@ inline int64_t Int(const Napi::CallbackInfo& info, size_t i) {
 inline bool Bool(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Boolean>().Value();
 }
+
+// Sets flush-to-zero and denormals-are-zero for the duration of a kernel,
+// then restores the caller's mode so JavaScript arithmetic is untouched.
+// Without it, optimizer moments of dead ReLU units decay into subnormal
+// floats, which x86 handles in microcode: an Adam step slowed from 1 ms to
+// over 4 ms within five epochs. Values below 1.2e-38 become 0, far below
+// anything that changes a float32 weight.
+class FlushDenormals {
+ public:
+  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
+  ~FlushDenormals() { _mm_setcsr(saved_); }
+  FlushDenormals(const FlushDenormals&) = delete;
+  FlushDenormals& operator=(const FlushDenormals&) = delete;
+
+ private:
+  unsigned int saved_;
+};
 
 void RegisterGemm(Napi::Env env, Napi::Object exports);
 void RegisterActivations(Napi::Env env, Napi::Object exports);

@@ -11,6 +11,7 @@ namespace {
 // gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
 // C (M x N) = alpha * op(A) (M x K) * op(B) (K x N) + beta * C
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const bool trans_a = Bool(info, 0);
   const bool trans_b = Bool(info, 1);
   const int m = static_cast<int>(Int(info, 2));

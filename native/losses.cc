@@ -11,6 +11,7 @@ namespace {
 // softmaxCrossEntropy(n, c, logits, labels, dlogits|null, gradScale, stats)
 // stats <- [sum of -log softmax(z)[label], count of argmax == label]
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* logits = F32(info, 2);
@@ -54,6 +55,7 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
 
 // softmax(n, c, logits, probs)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* logits = F32(info, 2);
@@ -76,6 +78,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
 // kind: 0 mse, 1 mae, 2 huber.
 // stats <- [sum of losses, sum of |error|, sum of error^2]
 Napi::Value RegressionLoss(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int kind = static_cast<int>(Int(info, 0));
   const double delta = Num(info, 1);
   const int64_t size = Int(info, 2);

@@ -13,6 +13,7 @@ namespace {
 //   momentum: v = momentum * v - lr * g; w += v
 //   nesterov: v = momentum * v - lr * g; w += momentum * v - lr * g
 Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* w = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float* g = F32(info, 1);
@@ -42,6 +43,7 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
 //   m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2)
 //   w -= stepSize * m / (sqrt(v) + epsilon)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* w = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float* g = F32(info, 1);
@@ -65,6 +67,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
 // nadamUpdate(w, g, m, v, lr, beta1, beta2, epsilon, mCoef, gCoef, vCoef)
 //   m, v as in Adam; w -= lr * (mCoef*m + gCoef*g) / (sqrt(v*vCoef) + epsilon)
 Napi::Value NadamUpdate(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* w = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float* g = F32(info, 1);
@@ -92,6 +95,7 @@ Napi::Value NadamUpdate(const Napi::CallbackInfo& info) {
 // rmspropUpdate(w, g, v, lr, rho, epsilon)
 //   v = rho * v + (1 - rho) * g^2; w -= lr * g / sqrt(v + epsilon)
 Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* w = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float* g = F32(info, 1);
@@ -111,6 +115,7 @@ Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
 // adagradUpdate(w, g, accumulator, lr, epsilon)
 //   acc += g^2; w -= lr * g / sqrt(acc + epsilon)
 Napi::Value AdagradUpdate(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* w = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float* g = F32(info, 1);

@@ -10,6 +10,7 @@ namespace {
 
 // columnSum(n, c, x, out): out[j] = sum_i x[i, j], x is N x C.
 Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const int64_t n = Int(info, 0);
   const int64_t c = Int(info, 1);
   const float* x = F32(info, 2);
@@ -25,6 +26,7 @@ Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
 
 // sumSquares(x) -> sum of x[i]^2 in double.
 Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const float* x = F32(info, 0);
   const size_t size = F32Length(info, 0);
   // Sixteen independent double accumulators let the compiler vectorize the
@@ -46,6 +48,7 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
 
 // scale(x, s): x *= s
 Napi::Value Scale(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* x = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float s = static_cast<float>(Num(info, 1));
@@ -55,6 +58,7 @@ Napi::Value Scale(const Napi::CallbackInfo& info) {
 
 // clip(x, lo, hi): x = min(hi, max(lo, x))
 Napi::Value Clip(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   float* x = F32(info, 0);
   const size_t size = F32Length(info, 0);
   const float lo = static_cast<float>(Num(info, 1));
@@ -78,6 +82,7 @@ Napi::Value AllFinite(const Napi::CallbackInfo& info) {
 
 // gatherRows(src, width, indices, start, count, dst)
 Napi::Value GatherRows(const Napi::CallbackInfo& info) {
+  FlushDenormals flush;
   const float* src = F32(info, 0);
   const int64_t width = Int(info, 1);
   const int32_t* indices = I32(info, 2);
