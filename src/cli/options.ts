@@ -96,7 +96,8 @@ function parseError(err: unknown, specs: readonly OptionSpec[]): ConfigError {
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = /--([a-z-]+)/.exec(message)?.[1];
     const spec = specs.find((s) => s.name === name);
-    return new ConfigError(`--${name ?? option}`, "(missing)", spec?.placeholder ?? "a value");
+    const kind = spec?.type === "number" ? "a number" : spec?.type === "integer" ? "an integer" : "a value";
+    return new ConfigError(`--${name ?? option}`, "(missing)", `${kind} after the flag`);
   }
   return new ConfigError("arguments", message, "valid options; see --help");
 }

@@ -197,13 +197,17 @@ function readRunFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new DataError(`${path}: cannot read run description: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, path);
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(code ?? err);
+    throw new DataError(`${path}: cannot read run description: ${reason}`, path);
   }
   let value: unknown;
   try {
     value = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new DataError(`${path}: invalid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`, path);
+    // YAML messages end their first line with "at line N, column M:" before a snippet.
+    const first = (err as Error).message.split("\n")[0]!.replace(/:\s*$/, "");
+    throw new DataError(`${path}: invalid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${first}`, path);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError("--config", path, "a file holding one object of run settings");

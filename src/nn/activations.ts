@@ -87,6 +87,7 @@ const ALIASES: Record<string, ActivationId> = {
 export function parseActivation(
   spec: string | ActivationConfig,
   field = "activation",
+  allowed: readonly ActivationId[] = ACTIVATION_IDS,
 ): Activation {
   let config: ActivationConfig;
   if (typeof spec === "string") {
@@ -107,13 +108,16 @@ export function parseActivation(
   } else {
     config = spec;
   }
-  return resolve(config, field);
+  return resolve(config, field, allowed);
 }
 
-function resolve(config: ActivationConfig, field: string): Activation {
+/** Activations valid on hidden layers: all but softmax. */
+export const HIDDEN_ACTIVATION_IDS: readonly ActivationId[] = ACTIVATION_IDS.filter((id) => id !== "softmax");
+
+function resolve(config: ActivationConfig, field: string, allowed: readonly ActivationId[]): Activation {
   const id = config.id;
-  if (!ACTIVATION_IDS.includes(id)) {
-    throw new ConfigError(field, id, `one of ${ACTIVATION_IDS.join(", ")}`);
+  if (!allowed.includes(id)) {
+    throw new ConfigError(field, id, `one of ${allowed.join(", ")}`);
   }
   const lower = config.lower ?? RRELU_LOWER;
   const upper = config.upper ?? RRELU_UPPER;

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import { BACKEND_NAMES, type BackendName } from "../engine/index.js";
 import { ConfigError, formatValue } from "../errors.js";
-import { parseActivation, type ActivationConfig } from "../nn/activations.js";
+import { HIDDEN_ACTIVATION_IDS, parseActivation, type ActivationConfig } from "../nn/activations.js";
 import { parseInitializer, type InitializerConfig } from "../nn/initializers.js";
 import { LOSS_IDS } from "../nn/losses.js";
 import { OPTIMIZER_IDS } from "../optim/index.js";
@@ -156,11 +156,8 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
   const firstUnits = config.hidden[0] ?? 1;
   config.threads = integer(raw.threads ?? defaultThreads(config.dataset, firstUnits, config.batchSize), 1, f("threads"));
   // Parse now so a bad id fails before any data is loaded.
-  parseActivation(config.activation, f("activation"));
+  parseActivation(config.activation, f("activation"), HIDDEN_ACTIVATION_IDS);
   parseInitializer(config.init, f("init"));
-  if (parseActivation(config.activation).id === "softmax") {
-    throw new ConfigError(f("activation"), "softmax", "a hidden activation (softmax is output-only)");
-  }
 
   if (raw.dataDir !== undefined) config.dataDir = str(raw.dataDir, f("dataDir"));
   for (const key of ["learningRate", "epsilon"] as const) {
