@@ -17,8 +17,15 @@ import type { EChartsOption } from "echarts/types/dist/echarts";
 // the self-contained types/dist/echarts.d.ts.
 const echarts = createRequire(import.meta.url)("echarts") as typeof import("echarts/types/dist/echarts");
 
-/** ECharts' default palette of 9 colors. Series after the ninth reuse it with dashed lines. */
-const PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"];
+/**
+ * ECharts' default 9 colors followed by 7 more distinct ones, so a study's
+ * 14 variants each get their own color. Series after the sixteenth reuse
+ * the palette with dashed lines.
+ */
+const PALETTE = [
+  "#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc",
+  "#1b1b1b", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#2ca02c", "#d62728",
+];
 
 /**
  * Without a canvas, ECharts lays out legends and labels with a built-in
@@ -69,6 +76,8 @@ export function renderLineChart(spec: LineChartSpec): string {
   const legendRows = estimateLegendRows(spec.series.map((s) => s.name), width - 40);
   const legendHeight = legendRows * 22;
   const height = plotHeight + legendHeight + 16;
+  const range = robustRange(spec.series);
+  const xMax = Math.max(...spec.series.flatMap((s) => s.points.map(([x]) => x)));
   const option: EChartsOption = {
     animation: false,
     textStyle: { fontFamily: FONT_FAMILY },
@@ -81,8 +90,16 @@ export function renderLineChart(spec: LineChartSpec): string {
       nameGap: 26,
       minInterval: spec.integerX ? 1 : undefined,
       min: spec.integerX ? 1 : undefined,
+      max: spec.integerX && Number.isFinite(xMax) ? xMax : undefined,
     },
-    yAxis: { type: "value", name: spec.yName, scale: true, nameTextStyle: { align: "left" } },
+    yAxis: {
+      type: "value",
+      name: range.capped ? `${spec.yName} (axis capped at ${tickLabel(Number(range.max.toPrecision(3)))})` : spec.yName,
+      scale: true,
+      max: range.capped ? range.max : undefined,
+      nameTextStyle: { align: "left" },
+      axisLabel: { formatter: (value: number) => tickLabel(value) },
+    },
     series: spec.series.map((s, index) => ({
       type: "line",
       name: s.name,
@@ -157,4 +174,31 @@ function estimateLegendRows(names: string[], width: number): number {
     used += itemWidth;
   }
   return names.length === 0 ? 0 : rows;
+}
+
+/**
+ * The y-axis top for a set of curves: the data maximum, unless a few
+ * diverging curves (a run that blew up to 1e22, say) would flatten all the
+ * others. Then the axis stops at p90 + 2 (p90 - p10) of all points, and
+ * those curves leave the plot at the top.
+ */
+function robustRange(series: LineSeries[]): { max: number; capped: boolean } {
+  const values = series
+    .flatMap((s) => s.points.map(([, y]) => y))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (values.length < 10) return { max: values[values.length - 1] ?? 1, capped: false };
+  const quantile = (q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+  const p10 = quantile(0.1);
+  const p90 = quantile(0.9);
+  const cap = p90 + 2 * (p90 - p10);
+  const max = values[values.length - 1]!;
+  return max > cap && cap > p10 ? { max: cap, capped: true } : { max, capped: false };
+}
+
+/** Axis tick text without float noise such as 8.0000000000000005e+34. */
+function tickLabel(value: number): string {
+  if (value === 0) return "0";
+  const abs = Math.abs(value);
+  return abs >= 1e6 || abs < 1e-4 ? value.toExponential(2) : String(Number(value.toPrecision(6)));
 }
