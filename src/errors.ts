@@ -7,12 +7,14 @@
 /** An invalid option or configuration value. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  /** `message` replaces the standard "invalid FIELD: VALUE (expected ...)". */
   constructor(
     readonly field: string,
     readonly value: unknown,
     readonly allowed: string,
+    message?: string,
   ) {
-    super(`invalid ${field}: ${formatValue(value)} (expected ${allowed})`);
+    super(message ?? `invalid ${field}: ${formatValue(value)} (expected ${allowed})`);
   }
 }
 

@@ -131,7 +131,11 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
   const raw = input as Record<string, unknown>;
   const f = (name: string) => (prefix ? `${prefix}.${name}` : name);
   for (const key of Object.keys(raw)) {
-    if (!KEYS.has(key)) throw new ConfigError(f(key), raw[key], `a known key: ${[...KEYS].join(", ")}`);
+    if (KEYS.has(key)) continue;
+    const suggestion = suggestKey(key);
+    const known = [...KEYS].join(", ");
+    const hint = suggestion ? ` (did you mean ${suggestion}?)` : "";
+    throw new ConfigError(f(key), raw[key], `a known key: ${known}`, `unknown key ${f(key)}${hint}; known keys: ${known}`);
   }
 
   const dataset = raw.dataset ?? "fashion-mnist";
@@ -276,4 +280,35 @@ function target(value: unknown, field: string): NonNullable<RunConfig["target"]>
     throw new ConfigError(`${field}.value`, r.value, "a finite number");
   }
   return { metric, value: r.value };
+}
+
+/**
+ * The known key an unknown one most likely means: the same letters in
+ * another case or in snake_case (max_train_samples), or a typo within two
+ * edits (hiden).
+ */
+function suggestKey(key: string): string | undefined {
+  const normalized = key.replace(/[_-]/g, "").toLowerCase();
+  const sameLetters = [...KEYS].find((known) => known.toLowerCase() === normalized);
+  if (sameLetters) return sameLetters;
+  let best: { key: string; distance: number } | undefined;
+  for (const known of KEYS) {
+    const distance = editDistance(normalized, known.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: known, distance };
+  }
+  return best?.key;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

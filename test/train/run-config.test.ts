@@ -181,3 +181,16 @@ describe("run config errors", () => {
     },
   );
 });
+
+describe("unknown key suggestions", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ max_train_samples: 5 }, /unknown key max_train_samples \(did you mean maxTrainSamples\?\)/],
+    [{ hiden: [3] }, /unknown key hiden \(did you mean hidden\?\)/],
+    [{ zzzzzz: 1 }, /unknown key zzzzzz; known keys/],
+  ];
+  for (const [input, pattern] of cases) {
+    it(`names ${Object.keys(input)[0]}`, () => {
+      assert.throws(() => validateRunConfig(input), pattern);
+    });
+  }
+});
