@@ -96,7 +96,9 @@ function parseError(err: unknown, specs: readonly OptionSpec[]): ConfigError {
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = /--([a-z-]+)/.exec(message)?.[1];
     const spec = specs.find((s) => s.name === name);
-    const kind = spec?.type === "number" ? "a number" : spec?.type === "integer" ? "an integer" : "a value";
+    let kind = "a value";
+    if (spec?.type === "number") kind = "a number";
+    if (spec?.type === "integer") kind = "an integer";
     return new ConfigError(`--${name ?? option}`, "(missing)", `${kind} after the flag`);
   }
   return new ConfigError("arguments", message, "valid options; see --help");

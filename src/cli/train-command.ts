@@ -160,7 +160,7 @@ export async function trainCommand(argv: string[], logger: Logger): Promise<numb
   return 0;
 }
 
-/** The --json record: config, engine, per-epoch history, totals. */
+/** Builds the --json record: config, engine, per-epoch history, totals. */
 export function runRecord(result: RunResult): Record<string, unknown> {
   return {
     config: result.config,
@@ -198,7 +198,9 @@ function readRunFile(path: string): Record<string, unknown> {
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(code ?? err);
+    let reason = String(code ?? err);
+    if (code === "ENOENT") reason = "file not found";
+    if (code === "EACCES") reason = "permission denied";
     throw new DataError(`${path}: cannot read run description: ${reason}`, path);
   }
   let value: unknown;

@@ -404,7 +404,7 @@ export class ReferenceBackend implements Backend {
   }
 }
 
-/** An Rng view over an existing xoshiro state, advanced by the caller's draws. */
+/** Returns an Rng that continues from an existing xoshiro state. */
 function rngFromState(state: Uint32Array): Rng {
   const rng = new Rng(0);
   rng.state.set(state);

@@ -11,7 +11,7 @@ import type { Backend } from "../engine/backend.js";
 import type { Rng } from "../engine/rng.js";
 import { Weight } from "./weight.js";
 
-/** What a layer needs from its model at build time. */
+/** Model services a layer receives at build time. */
 export interface BuildContext {
   backend: Backend;
   /** Draws initial weights, and the training noise of rrelu. */

@@ -117,8 +117,8 @@ export class Sequential {
   }
 
   /**
-   * One training step on a batch: forward, loss, backward, clipping and the
-   * optimizer update. Adds the batch's sums to `stats`.
+   * Runs one training step on a batch: forward, loss, backward, clipping and
+   * the optimizer update. Adds the batch's sums to `stats`.
    */
   trainOnBatch(x: Float32Array, y: Int32Array | Float32Array, n: number, stats: BatchStats): void {
     const { optimizer, loss } = this.requireCompiled();
@@ -198,7 +198,7 @@ export class Sequential {
     });
   }
 
-  /** The architecture as plain JSON, one entry per layer. */
+  /** Returns the architecture as plain JSON, one entry per layer. */
   getConfig(): Record<string, unknown> {
     return {
       inputShape: this.inputShape,

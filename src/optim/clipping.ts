@@ -59,7 +59,7 @@ export function clipsGradients(options: ClipOptions): boolean {
 
 /**
  * Clips the gradients in place and returns the global L2 norm they had before
- * clipping. `grads` holds every trainable gradient; `perVariable` are views
+ * clipping. `grads` contains every trainable gradient; `perVariable` are views
  * into it, one per variable.
  */
 export function clipGradients(

@@ -74,9 +74,9 @@ export abstract class Optimizer {
   }
 
   /**
-   * The learning rate when this step is a plain w -= lr * g with nothing
-   * reading the gradients (no clipping, no norm tracking), so layers may
-   * fold it into their backward kernels; null otherwise.
+   * Returns the learning rate when this step is a plain w -= lr * g and
+   * nothing reads the gradients (no clipping, no norm tracking), so layers
+   * may fold it into their backward kernels. Returns null otherwise.
    */
   fusableLearningRate(): number | null {
     return null;
@@ -98,7 +98,7 @@ export abstract class Optimizer {
     gradScale: number,
   ): void;
 
-  /** The optimizer's options, as plain JSON with Keras names. */
+  /** Returns the optimizer's options as plain JSON with Keras names. */
   getConfig(): Record<string, unknown> {
     return {
       id: this.id,

@@ -177,7 +177,7 @@ function estimateLegendRows(names: string[], width: number): number {
 }
 
 /**
- * The y-axis top for a set of curves: the data maximum, unless a few
+ * Returns the y-axis top for a set of curves: the data maximum, unless a few
  * diverging curves (a run that blew up to 1e22, say) would flatten all the
  * others. Then the axis stops at p90 + 2 (p90 - p10) of all points, and
  * those curves leave the plot at the top.

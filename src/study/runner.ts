@@ -76,7 +76,7 @@ export async function runStudy(definition: StudyDefinition, options: StudyRunOpt
     repeats: options.repeats,
     datasets: options.datasets,
     variants: options.variants,
-    // Parallel runs share the cores, so each gets one BLAS thread unless told otherwise.
+    // Parallel runs share the cores, so each gets one BLAS thread unless --threads sets it.
     threads: options.threads ?? (parallel > 1 ? 1 : undefined),
   });
   const { sink } = options;

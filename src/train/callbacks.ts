@@ -44,7 +44,7 @@ export interface Callback {
   onTrainEnd?(history: History): void;
 }
 
-/** Why training ended early, when it did. */
+/** The point where the loss became NaN or infinite and training stopped. */
 export interface Divergence {
   epoch: number;
   step: number;

@@ -99,7 +99,7 @@ export const RUN_DEFAULTS = {
 const INPUT_SIZE: Record<DatasetId, number> = { "fashion-mnist": 784, "california-housing": 8 };
 
 /**
- * The default OpenBLAS thread count: 2 (or the core count, if lower) when
+ * Returns the default OpenBLAS thread count: 2 (or the core count, if lower) when
  * the first layer's product has at least a million multiply-adds per step,
  * else 1. Measured on a 2-core machine (BENCHMARKS.md), 2 threads make the
  * 784-300 Fashion-MNIST step 9% faster at batch 32 and 28% at 256, but the
@@ -283,7 +283,7 @@ function target(value: unknown, field: string): NonNullable<RunConfig["target"]>
 }
 
 /**
- * The known key an unknown one most likely means: the same letters in
+ * Returns the known key an unknown one most likely means: the same letters in
  * another case or in snake_case (max_train_samples), or a typo within two
  * edits (hiden).
  */

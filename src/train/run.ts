@@ -111,7 +111,7 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   if (config.reduceLrOnPlateau) callbacks.push(new ReduceLrOnPlateau(config.reduceLrOnPlateau));
   let diagnostics: Diagnostics | undefined;
   if (config.diagnostics) {
-    // The probe is the first 256 validation rows, so every epoch sees the same inputs.
+    // The probe is the first 256 validation rows, so every epoch measures the same inputs.
     const rows = Math.min(256, data.valid.count);
     diagnostics = new Diagnostics({
       probe: data.valid.x.subarray(0, rows * data.inputSize),
