@@ -19,7 +19,7 @@ export const STUDY_OPTIONS: readonly OptionSpec[] = [
   { name: "out", type: "string", placeholder: "DIR", defaultText: "runs/<study name>", help: "study directory: results.sqlite, summary.md and the report go here" },
   { name: "repeats", type: "integer", placeholder: "N", unit: "runs per variant and data set", defaultText: "the study's repeats", help: "runs per variant and data set, with seed + i for repeat i" },
   { name: "parallel", type: "integer", placeholder: "N", unit: "processes", defaultText: "1", help: "train N runs at once in worker processes (faster, but timings interfere)" },
-  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "each run's setting (2 for Fashion-MNIST, 1 for housing; 1 with --parallel)", help: "OpenBLAS threads of every run" },
+  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "each run's setting (2 for plain-SGD Fashion-MNIST runs, else 1; 1 with --parallel)", help: "OpenBLAS threads of every run" },
   { name: "datasets", type: "string", placeholder: "A,B", defaultText: "all of the study's", help: "run only these data sets" },
   { name: "variants", type: "string", placeholder: "A,B", defaultText: "all of the study's", help: "run only these variants" },
   { name: "retry-failed", type: "boolean", help: "train runs stored as failed again (they are skipped otherwise)" },

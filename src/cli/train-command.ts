@@ -46,7 +46,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "evaluate-test", type: "boolean", help: "evaluate the test split with the best epoch's weights" },
   { name: "diagnostics", type: "boolean", help: "print per-layer gradient norms, activation statistics and dead units each epoch" },
   { name: "backend", type: "string", placeholder: "NAME", defaultText: "auto", help: "engine: auto, native or reference" },
-  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "2 when the first layer has >= 1M multiply-adds per step (Fashion-MNIST), else 1", help: "OpenBLAS threads" },
+  { name: "threads", type: "integer", placeholder: "N", unit: "threads", defaultText: "2 for a first layer of >= 1M multiply-adds per step with plain SGD or batch >= 128 (the Fashion-MNIST default run), else 1", help: "OpenBLAS threads" },
   { name: "config", type: "string", placeholder: "FILE", help: "run description (JSON or YAML); flags override its fields" },
   { name: "json", type: "string", placeholder: "FILE", help: "write config, engine, per-epoch history and totals as JSON" },
   { name: "save-model", type: "string", placeholder: "FILE", help: "save the trained model with its input scaling, for `trainlab predict`" },

@@ -99,15 +99,24 @@ export const RUN_DEFAULTS = {
 const INPUT_SIZE: Record<DatasetId, number> = { "fashion-mnist": 784, "california-housing": 8 };
 
 /**
- * Returns the default OpenBLAS thread count: 2 (or the core count, if lower) when
- * the first layer's product has at least a million multiply-adds per step,
- * else 1. Measured on a 2-core machine (BENCHMARKS.md), 2 threads make the
- * 784-300 Fashion-MNIST step 9% faster at batch 32 and 28% at 256, but the
+ * Returns the default OpenBLAS thread count: 2 (or the core count, if
+ * lower) when the first layer's product has at least a million
+ * multiply-adds per step and either the step is plain SGD (folded into the
+ * matrix product) or the batch is at least 128. Otherwise 1. Measured on a
+ * 2-core machine (BENCHMARKS.md): 2 threads make the 784-300 step 9% to 12%
+ * faster for plain SGD at batch 32 and 25% to 29% faster for SGD, momentum
+ * and Adam at batch 256, but momentum SGD 10% slower at batch 32 and the
  * 8-300 housing step 12% slower. Studies with --parallel use 1 per run.
  */
-export function defaultThreads(dataset: DatasetId, firstUnits: number, batchSize: number): number {
+export function defaultThreads(
+  dataset: DatasetId,
+  firstUnits: number,
+  batchSize: number,
+  plainSgd: boolean,
+): number {
   const multiplyAdds = INPUT_SIZE[dataset] * firstUnits * batchSize;
-  return multiplyAdds >= 1_000_000 ? Math.max(1, Math.min(2, availableParallelism())) : 1;
+  const wide = multiplyAdds >= 1_000_000 && (plainSgd || batchSize >= 128);
+  return wide ? Math.max(1, Math.min(2, availableParallelism())) : 1;
 }
 
 const KEYS = new Set([
@@ -157,8 +166,7 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
     backend: oneOf(raw.backend ?? RUN_DEFAULTS.backend, BACKEND_NAMES, f("backend")),
     threads: 1,
   };
-  const firstUnits = config.hidden[0] ?? 1;
-  config.threads = integer(raw.threads ?? defaultThreads(config.dataset, firstUnits, config.batchSize), 1, f("threads"));
+
   // Parse now so a bad id fails before any data is loaded.
   parseActivation(config.activation, f("activation"), HIDDEN_ACTIVATION_IDS);
   parseInitializer(config.init, f("init"));
@@ -187,6 +195,19 @@ export function validateRunConfig(input: unknown, prefix = ""): RunConfig {
     config.reduceLrOnPlateau = plateau(raw.reduceLrOnPlateau, f("reduceLrOnPlateau"));
   }
   if (raw.target !== undefined) config.target = target(raw.target, f("target"));
+  // The thread default depends on whether the step is plain SGD, so it comes last.
+  const plainSgd =
+    config.optimizer === "sgd" &&
+    !(config.momentum ?? 0) &&
+    config.clipvalue === undefined &&
+    config.clipnorm === undefined &&
+    config.globalClipnorm === undefined;
+  const firstUnits = config.hidden[0] ?? 1;
+  config.threads = integer(
+    raw.threads ?? defaultThreads(config.dataset, firstUnits, config.batchSize, plainSgd),
+    1,
+    f("threads"),
+  );
   return config;
 }
 

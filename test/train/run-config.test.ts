@@ -39,6 +39,19 @@ describe("default thread count", () => {
     assert.equal(validateRunConfig({ hidden: [30] }).threads, 1);
   });
 
+  it("uses 1 thread for momentum at batch 32", () => {
+    assert.equal(validateRunConfig({ momentum: 0.9 }).threads, 1);
+  });
+
+  it("uses 1 thread when clipping at batch 32", () => {
+    assert.equal(validateRunConfig({ globalClipnorm: 1 }).threads, 1);
+  });
+
+  it("uses 2 threads for adam at batch 256", () => {
+    const expected = Math.min(2, availableParallelism());
+    assert.equal(validateRunConfig({ optimizer: "adam", batchSize: 256 }).threads, expected);
+  });
+
   it("keeps an explicit thread count", () => {
     assert.equal(validateRunConfig({ threads: 1 }).threads, 1);
   });
