@@ -236,7 +236,8 @@ async function hashFile(
   return { sha256: hash.digest("hex"), bytes };
 }
 
-function parseHttpUrl(value: string, field: string): URL {
+/** Parses an absolute http: or https: URL and throws a ConfigError naming `field` for anything else. */
+export function parseHttpUrl(value: string, field: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(value);

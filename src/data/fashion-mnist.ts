@@ -12,7 +12,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
 import { userCacheDir } from "./cache-dir.js";
-import { downloadVerified } from "./download.js";
+import { downloadVerified, parseHttpUrl } from "./download.js";
 import { checkSameCount, parseIdxImages, parseIdxLabels } from "./idx.js";
 
 /** Base names of the four files, without the optional `.gz` suffix. */
@@ -321,15 +321,7 @@ function mirrorBaseUrl(option: string | undefined, env: NodeJS.ProcessEnv): URL 
   const field = useEnv ? "TRAINLAB_FASHION_MNIST_MIRROR" : "mirror";
   const value = option ?? (useEnv ? fromEnv : DEFAULT_FASHION_MNIST_MIRROR);
 
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(field, value, "an absolute http: or https: URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(field, value, "an absolute http: or https: URL");
-  }
+  const url = parseHttpUrl(value, field);
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return url;
 }
