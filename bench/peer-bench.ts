@@ -34,7 +34,7 @@ import {
   replaceMarkdownSection,
   writeResultJson,
 } from "./report.js";
-import { runRounds, type BenchCase, type RoundOptions } from "./rounds.js";
+import { runRounds, type BenchCase, type RoundOptions, type RoundTiming } from "./rounds.js";
 import type { TargetCheck } from "./step-bench.js";
 import { formatTargets } from "./step-bench.js";
 import { timeSteps } from "./timing.js";
@@ -57,19 +57,13 @@ export interface PeerBenchOptions {
   print: (text: string) => void;
 }
 
-export interface PeerResult {
+export interface PeerResult extends RoundTiming {
   engine: Engine;
   model: string;
   label: string;
   batch: number;
   /** Thread setting, e.g. "OpenBLAS 2" or "ATen 1, OpenBLAS 2". */
   setting: string;
-  medianMs: number;
-  roundMediansMs: number[];
-  p10Ms: number;
-  p90Ms: number;
-  stepsPerRound: number;
-  timedSteps: number;
 }
 
 export interface PeerReport {

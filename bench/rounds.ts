@@ -31,6 +31,9 @@ export interface RoundOptions {
   log?: (line: string) => void;
 }
 
+/** The timing of one case: the figures every benchmark table reports. */
+export type RoundTiming = Omit<CaseResult, "key">;
+
 export interface CaseResult {
   key: string;
   /** Median of the round medians, in ms per step. */

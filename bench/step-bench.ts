@@ -21,7 +21,7 @@ import {
 import type { ModelSpec } from "./models.js";
 import { BATCH_NORM_B32, REGRESSION_B32, RELU_B32, RELU_B256, RRELU_B32, buildTrainlabStep } from "./models.js";
 import { formatDuration, formatMs, formatRatio, markdownTable, writeResultJson } from "./report.js";
-import { runRounds, type BenchCase, type RoundOptions } from "./rounds.js";
+import { runRounds, type BenchCase, type RoundOptions, type RoundTiming } from "./rounds.js";
 import { median, quantile, timeSteps } from "./timing.js";
 
 /** Fashion-MNIST: 60,000 training images minus the 10% validation split, at batch 32. */
@@ -39,18 +39,12 @@ export interface StepBenchOptions {
   log: (line: string) => void;
 }
 
-export interface StepResult {
+export interface StepResult extends RoundTiming {
   model: string;
   label: string;
   batch: number;
   backend: "native" | "reference";
   threads: number;
-  medianMs: number;
-  roundMediansMs: number[];
-  p10Ms: number;
-  p90Ms: number;
-  stepsPerRound: number;
-  timedSteps: number;
 }
 
 export interface Estimate {

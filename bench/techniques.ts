@@ -12,7 +12,8 @@ import { buildModel } from "../src/train/build-model.js";
 import { validateRunConfig } from "../src/train/run-config.js";
 import { collectMachineInfo, describeMachine } from "./machine.js";
 import { RELU_B32, syntheticBatch } from "./models.js";
-import { median, timeSteps } from "./timing.js";
+import { runRounds, type BenchCase, type RoundOptions } from "./rounds.js";
+import { timeSteps } from "./timing.js";
 
 const CASES: Array<{ name: string; settings: Record<string, unknown> }> = [
   { name: "sgd (baseline)", settings: {} },
@@ -35,28 +36,33 @@ const CASES: Array<{ name: string; settings: Record<string, unknown> }> = [
   { name: "batch norm before", settings: { batchNorm: "before" } },
 ];
 
-const ROUNDS = 5;
-const STEPS_PER_ROUND = 300;
-
 const threads = Number(process.argv[2] ?? 1);
 const backend = createBackend({ backend: "native", threads });
 const batch = syntheticBatch(RELU_B32);
-const steps = CASES.map(({ settings }) => {
+const cases: BenchCase[] = CASES.map(({ name, settings }) => {
   const config = validateRunConfig({ hidden: [...RELU_B32.hidden], threads, ...settings });
   const model = buildModel(config, RELU_B32.inputs, RELU_B32.outputs, backend, new Rng(42));
   const stats = emptyStats();
-  return () => model.trainOnBatch(batch.x, batch.y, RELU_B32.batch, stats);
+  const step = () => model.trainOnBatch(batch.x, batch.y, RELU_B32.batch, stats);
+  return { key: name, run: (warmup: number, steps: number) => timeSteps(step, warmup, steps) };
 });
 
-const roundMedians: number[][] = CASES.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-  steps.forEach((step, i) => roundMedians[i]!.push(median(timeSteps(step, 20, STEPS_PER_ROUND))));
-}
-const medians = roundMedians.map(median);
+// A fixed 300 steps per case and round (min = max), after 20 untimed steps.
+const ROUNDS: RoundOptions = {
+  rounds: 5,
+  initialWarmup: 20,
+  roundWarmup: 20,
+  secondsPerRound: 0.15,
+  minSteps: 300,
+  maxSteps: 300,
+  settleMs: 0,
+};
+const results = await runRounds(cases, ROUNDS);
+const medians = results.map((r) => r.medianMs);
 const baseline = medians[0]!;
 
 console.log(describeMachine(collectMachineInfo(backend)));
-console.log(`${RELU_B32.label}, batch 32, native, ${threads} OpenBLAS thread(s), ${ROUNDS} rounds of ${STEPS_PER_ROUND} steps\n`);
+console.log(`${RELU_B32.label}, batch 32, native, ${threads} OpenBLAS thread(s), ${ROUNDS.rounds} rounds of ${ROUNDS.minSteps} steps\n`);
 console.log("| Technique | Median ms/step | vs plain SGD | 20 epochs (1,688 steps each) |");
 console.log("| --- | ---: | ---: | ---: |");
 CASES.forEach(({ name }, i) => {
