@@ -76,6 +76,8 @@ export function fit(
   const stepMs = new Float64Array(steps);
   const history: History = { epochs: [], stoppedEarly: false, totalSeconds: 0 };
   model.stopTraining = false;
+  // Per-step logs are built only for callbacks that read them.
+  const batchObservers = callbacks.filter((cb) => cb.onBatchEnd !== undefined);
 
   for (const cb of callbacks) cb.onTrainBegin?.(model, { epochs, steps });
   for (let epoch = 1; epoch <= epochs && !model.stopTraining; epoch++) {
@@ -103,7 +105,7 @@ export function fit(
         history.diverged = { epoch, step: step + 1, loss: String(stats.lossSum) };
         break;
       }
-      if (callbacks.length > 0) {
+      if (batchObservers.length > 0) {
         const running = summarize(stats, seen, model.outputSize, loss.classification);
         const logs: BatchLogs = {
           step: step + 1,
@@ -113,7 +115,7 @@ export function fit(
           mae: running.mae,
           elapsedSeconds: (performance.now() - epochStart) / 1000,
         };
-        for (const cb of callbacks) cb.onBatchEnd?.(epoch, logs);
+        for (const cb of batchObservers) cb.onBatchEnd!(epoch, logs);
       }
     }
     if (history.diverged) break;
