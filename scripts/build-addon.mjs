@@ -1,5 +1,5 @@
 // Builds the native addon with node-gyp at install time. A failed build is not
-// fatal: trainlab then runs on its TypeScript reference backend and says so.
+// fatal: trainlab then runs on its TypeScript reference backend and prints a warning.
 // Set TRAINLAB_REQUIRE_NATIVE=1 to make a failed build fail the install (CI).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

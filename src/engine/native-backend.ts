@@ -58,7 +58,7 @@ export function loadAddon(): NativeAddon | null {
   return cached;
 }
 
-/** Why the addon failed to load, or undefined when it loaded. */
+/** Returns why the addon failed to load, or undefined when it loaded. */
 export function addonLoadError(): string | undefined {
   loadAddon();
   return loadError;

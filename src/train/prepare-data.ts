@@ -33,7 +33,7 @@ export interface PreparedData {
   outputs: number;
   classification: boolean;
   classNames?: readonly string[];
-  /** Where the files came from. */
+  /** Directory or file the data set was read from. */
   source: string;
   /** Fitted on train; saved with results so predictions take raw features. */
   scaler?: StandardScaler;

@@ -75,7 +75,7 @@ export class ProgressBar implements Callback {
   }
 }
 
-/** The metrics of an epoch line, Keras names, 4 decimals. */
+/** Formats the metrics of an epoch line with Keras names and 4 decimals. */
 export function epochMetrics(logs: EpochLogs): string[] {
   const keys = [
     "loss", "accuracy", "mae", "rmse", "val_loss", "val_accuracy", "val_mae", "val_rmse",
